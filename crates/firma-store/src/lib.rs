@@ -1,0 +1,18 @@
+//! Persistence for firma-remota: a SQLite file for the embedded default, PostgreSQL for production
+//! (several service instances on one database). One code base, with a migration set per backend
+//! in `migrations/sqlite` and `migrations/postgres`.
+
+mod audit;
+mod database;
+mod directory;
+mod dispatch;
+mod error;
+mod onboarding;
+mod otp;
+mod revocation;
+mod signing;
+mod url;
+
+pub use database::{Backend, Database, DatabaseConfig};
+pub use error::StoreError;
+pub use url::redact;
