@@ -6,6 +6,7 @@
 
 pub mod cades;
 pub mod cms;
+pub mod ltv;
 pub mod pades;
 pub mod pdf;
 pub mod tsp;

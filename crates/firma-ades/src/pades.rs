@@ -10,6 +10,9 @@
 //!   update with a `/Contents` placeholder is computed, the caller hashes the two byte ranges
 //!   (streaming, without copying the document), then [`PreparedSignature::finish`] writes the
 //!   CMS into the placeholder.
+//! - [`extend`] takes a signed document (ours or another producer's) to B-LT (a DSS with the
+//!   validation data, [`add_validation_data`]) or B-LTA (then a document time-stamp,
+//!   [`add_document_timestamp`]).
 //!
 //! Documents that cannot be signed safely are refused ([`PadesError`]): not a PDF, damaged
 //! beyond repair, encrypted, certified with "no changes allowed" (DocMDP /P 1).
@@ -17,14 +20,18 @@
 mod appearance;
 mod checks;
 mod date;
+mod dss;
 mod error;
+mod extend;
 mod options;
 mod prepare;
 mod prepared;
 mod sign;
 mod widget;
 
+pub use dss::add_validation_data;
 pub use error::PadesError;
+pub use extend::{LtvOptions, add_document_timestamp, collect_validation_data, extend};
 pub use options::{Appearance, PadesLevel, PadesOptions, SignatureDetails};
 pub use prepare::{MAX_CONTENTS_LEN, prepare};
 pub use prepared::PreparedSignature;

@@ -16,7 +16,7 @@
 mod acroform;
 mod document;
 mod error;
-mod filter;
+pub(crate) mod filter;
 mod lexer;
 mod object;
 mod objstm;
@@ -28,7 +28,7 @@ mod text;
 pub mod update;
 mod xref;
 
-pub use acroform::{AcroForm, ExistingField, FormInfo, Located};
+pub use acroform::{AcroForm, ExistingField, ExistingSignature, FormInfo, Located};
 pub use document::{Document, Limits};
 pub use error::PdfError;
 pub use object::{Dict, Name, ObjRef, Object, PdfString, Stream};

@@ -121,3 +121,14 @@ pub(crate) fn parse_and_check(
         .map_err(|e| invalid(format!("signature: {e}")))?;
     Ok(cert)
 }
+
+/// Whether the DER certificate `certificate` certifies `key`: its subjectPublicKeyInfo holds
+/// the same public key (RFC 5280 section 4.1.2.7; compared as algorithm, curve and key bits).
+/// What a caller checks on a certificate an Ente Certificatore returned, before relying on it.
+pub fn certifies_key(certificate: &[u8], key: &firma_core::PublicKeyDer) -> Result<bool, CaError> {
+    let cert = Certificate::from_der(certificate).map_err(|e| CaError::InvalidCertificate {
+        which: "issued",
+        reason: e.to_string(),
+    })?;
+    crate::public_key::same_key(cert.tbs_certificate().subject_public_key_info(), key)
+}

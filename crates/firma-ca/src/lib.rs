@@ -22,6 +22,7 @@ mod algorithm;
 mod authority;
 mod certificate;
 mod crl;
+mod crl_check;
 mod csr;
 mod encode;
 mod error;
@@ -36,7 +37,9 @@ mod public_key;
 mod revocation;
 
 pub use authority::{CertificateAuthority, ISSUING_VALIDITY_DAYS, ROOT_VALIDITY_DAYS};
+pub use certificate::certifies_key;
 pub use crl::{MAX_CRL_ENTRIES, build_crl, build_root_crl, crl_pem};
+pub use crl_check::{CheckedCrl, MAX_CRL_LEN, check_crl};
 pub use csr::{MAX_CSR_LEN, VerifiedCsr, build_csr, verify_csr};
 pub use error::CaError;
 pub use material::{CaMaterial, IssuedCertificate, pem};

@@ -10,6 +10,8 @@ mod revocation_support;
 
 #[path = "ca/crl.rs"]
 mod crl;
+#[path = "ca/crl_check.rs"]
+mod crl_check;
 #[path = "ca/csr.rs"]
 mod csr;
 #[path = "ca/hierarchy.rs"]

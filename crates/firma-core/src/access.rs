@@ -97,6 +97,14 @@ impl Principal {
     pub fn is_officer(&self, owner: UfficialeId) -> bool {
         self.role == Role::Ufficiale && self.ufficiale == Some(owner)
     }
+
+    /// Whether this principal authorises signatures with the credentials of `owner`: the
+    /// officer, or a Prefettura operator registered in the directory as `owner` (profile
+    /// "Operatore distribuzione chiavette per OTP"), who signs the receipts of the chiavette
+    /// delivered (circolare 48/2025, section 2: "generare una ricevuta da firmare").
+    pub fn signs_as(&self, owner: UfficialeId) -> bool {
+        matches!(self.role, Role::Ufficiale | Role::Prefettura) && self.ufficiale == Some(owner)
+    }
 }
 
 #[cfg(test)]
@@ -135,5 +143,13 @@ mod tests {
             "a role other than ufficiale never acts as the officer"
         );
         assert_eq!(p.actor(), format!("ufficiale:{}", me.0));
+        assert!(p.signs_as(me));
+        let operatore = Principal {
+            role: Role::Prefettura,
+            ..p.clone()
+        };
+        assert!(operatore.signs_as(me) && !operatore.is_officer(me));
+        assert!(!operatore.signs_as(UfficialeId(Uuid::from_u128(2))));
+        assert!(!admin.signs_as(me));
     }
 }

@@ -23,6 +23,7 @@ pub use comune::{CodiceIstat, CodiceProvincia, IstatError};
 pub use credential::{Credential, CredentialId, CredentialStatus};
 pub use key::{HashAlgorithm, KeyId, KeyRef, KeySpec, PublicKeyDer, SignatureAlgorithm};
 pub use phone::{PhoneNumber, PhoneNumberError};
+pub use ports::ChiavetteStore;
 pub use ports::OnboardingStore;
 pub use ports::RevocationStore;
 pub use ports::{

@@ -67,6 +67,12 @@ pub enum SignatureLevel {
     BB,
     #[serde(rename = "B-T")]
     BT,
+    /// B-T plus the validation data (ETSI EN 319 142-1 clause 6.5).
+    #[serde(rename = "B-LT")]
+    BLt,
+    /// B-LT plus an archive (document) time-stamp (clause 6.6).
+    #[serde(rename = "B-LTA")]
+    BLta,
 }
 
 impl SignatureLevel {
@@ -74,13 +80,27 @@ impl SignatureLevel {
         match self {
             Self::BB => "B-B",
             Self::BT => "B-T",
+            Self::BLt => "B-LT",
+            Self::BLta => "B-LTA",
         }
+    }
+
+    /// Whether the level needs a time-stamp authority (B-T and above).
+    pub fn needs_timestamp(self) -> bool {
+        self != Self::BB
+    }
+
+    /// Whether the level embeds validation data (B-LT and B-LTA).
+    pub fn is_long_term(self) -> bool {
+        matches!(self, Self::BLt | Self::BLta)
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
         match code {
             "B-B" => Some(Self::BB),
             "B-T" => Some(Self::BT),
+            "B-LT" => Some(Self::BLt),
+            "B-LTA" => Some(Self::BLta),
             _ => None,
         }
     }

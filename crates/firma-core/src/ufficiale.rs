@@ -30,10 +30,13 @@ pub enum Profilo {
     FormazioneAttiUnioneCivile,
     /// "Stato Civile - Trattamento dati secretati".
     TrattamentoDatiSecretati,
+    /// "Operatore distribuzione chiavette per OTP" (circolare 48/2025, section 2): the
+    /// Prefettura's operator, who signs the receipts of the chiavette delivered to the comuni.
+    OperatoreDistribuzioneChiavette,
 }
 
 impl Profilo {
-    pub const ALL: [Profilo; 8] = [
+    pub const ALL: [Profilo; 9] = [
         Self::Certificazione,
         Self::Consultazione,
         Self::FormazioneAttiNascita,
@@ -42,6 +45,7 @@ impl Profilo {
         Self::FormazioneAttiCittadinanza,
         Self::FormazioneAttiUnioneCivile,
         Self::TrattamentoDatiSecretati,
+        Self::OperatoreDistribuzioneChiavette,
     ];
 
     /// Stable code (API, database, CLI), e.g. `formazione_atti_nascita`.
@@ -55,6 +59,7 @@ impl Profilo {
             Self::FormazioneAttiCittadinanza => "formazione_atti_cittadinanza",
             Self::FormazioneAttiUnioneCivile => "formazione_atti_unione_civile",
             Self::TrattamentoDatiSecretati => "trattamento_dati_secretati",
+            Self::OperatoreDistribuzioneChiavette => "operatore_distribuzione_chiavette",
         }
     }
 
@@ -73,11 +78,14 @@ impl Profilo {
             Self::FormazioneAttiCittadinanza => "Stato Civile - Formazione atti cittadinanza",
             Self::FormazioneAttiUnioneCivile => "Stato Civile - Formazione atti unione civile",
             Self::TrattamentoDatiSecretati => "Stato Civile - Trattamento dati secretati",
+            Self::OperatoreDistribuzioneChiavette => "Operatore distribuzione chiavette per OTP",
         }
     }
 }
 
-/// The kind of atto dello stato civile to be signed.
+/// The kind of document to be signed: an atto dello stato civile, or the receipt of a delivery
+/// of chiavette, which the Prefettura's operator signs (circolare 48/2025, section 2: "generare
+/// una ricevuta da firmare").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum TipoAtto {
@@ -86,10 +94,23 @@ pub enum TipoAtto {
     Matrimonio,
     Cittadinanza,
     UnioneCivile,
+    /// "Ricevuta di consegna chiavette OTP": made by the service for a delivery, never
+    /// submitted by ANSC core.
+    RicevutaChiavette,
 }
 
 impl TipoAtto {
-    pub const ALL: [TipoAtto; 5] = [
+    pub const ALL: [TipoAtto; 6] = [
+        Self::Nascita,
+        Self::Morte,
+        Self::Matrimonio,
+        Self::Cittadinanza,
+        Self::UnioneCivile,
+        Self::RicevutaChiavette,
+    ];
+
+    /// The atti dello stato civile (what ANSC core submits and officers form).
+    pub const ATTI_STATO_CIVILE: [TipoAtto; 5] = [
         Self::Nascita,
         Self::Morte,
         Self::Matrimonio,
@@ -98,7 +119,7 @@ impl TipoAtto {
     ];
 
     /// Stable code (API, database): `nascita`, `morte`, `matrimonio`, `cittadinanza`,
-    /// `unione_civile`.
+    /// `unione_civile`, `ricevuta_chiavette`.
     pub fn code(self) -> &'static str {
         match self {
             Self::Nascita => "nascita",
@@ -106,6 +127,7 @@ impl TipoAtto {
             Self::Matrimonio => "matrimonio",
             Self::Cittadinanza => "cittadinanza",
             Self::UnioneCivile => "unione_civile",
+            Self::RicevutaChiavette => "ricevuta_chiavette",
         }
     }
 
@@ -113,7 +135,8 @@ impl TipoAtto {
         Self::ALL.into_iter().find(|t| t.code() == code)
     }
 
-    /// The profile an officer needs to form (and sign) this kind of atto.
+    /// The profile an officer needs to form (and sign) this kind of atto; for a receipt of
+    /// chiavette, the profile of the Prefettura's operator.
     pub fn profilo_richiesto(self) -> Profilo {
         match self {
             Self::Nascita => Profilo::FormazioneAttiNascita,
@@ -121,6 +144,7 @@ impl TipoAtto {
             Self::Matrimonio => Profilo::FormazioneAttiMatrimonio,
             Self::Cittadinanza => Profilo::FormazioneAttiCittadinanza,
             Self::UnioneCivile => Profilo::FormazioneAttiUnioneCivile,
+            Self::RicevutaChiavette => Profilo::OperatoreDistribuzioneChiavette,
         }
     }
 }
@@ -251,6 +275,18 @@ mod tests {
                 .iter()
                 .all(|p| p.label().contains("Formazione atti"))
         );
+    }
+
+    #[test]
+    fn only_the_prefettura_operator_signs_receipts_of_chiavette() {
+        let operatore = ufficiale(&[Profilo::OperatoreDistribuzioneChiavette]);
+        assert!(operatore.puo_firmare(TipoAtto::RicevutaChiavette));
+        for tipo in TipoAtto::ATTI_STATO_CIVILE {
+            assert!(!operatore.puo_firmare(tipo), "{tipo:?}");
+        }
+        let tutti = ufficiale(&Profilo::ALL[..8]);
+        assert!(!tutti.puo_firmare(TipoAtto::RicevutaChiavette));
+        assert!(!TipoAtto::ATTI_STATO_CIVILE.contains(&TipoAtto::RicevutaChiavette));
     }
 
     #[test]

@@ -1,6 +1,11 @@
 //! The Ente Certificatore simulator wired to the store and the HSM: create the CA once, re-open it,
 //! issue officers' credentials (key generated in the HSM, CSR proving possession, qualified
-//! certificate), and the simulator's time-stamping authority.
+//! certificate through the [`EnteCertificatore`] port, whose simulator adapter is
+//! [`SimulatedEnteCertificatore`]), and the simulator's time-stamping authority.
+
+mod simulator;
+
+pub use simulator::SimulatedEnteCertificatore;
 
 use std::sync::Arc;
 
@@ -12,9 +17,12 @@ use firma_ca::{
     CaMaterial, CaNames, CaProfile, CertificateAuthority, IssuedCertificate, OfficerSubject,
     WorkstationSubject, build_csr,
 };
+use firma_core::ports::{
+    CertificationRequest, EnteCertificatore, EnteCertificatoreError, OfficerIdentity,
+};
 use firma_core::{
     AuditEvent, AuditKind, AuditLog, Clock, Credential, CredentialId, CredentialStatus,
-    DirectoryStore, KeyPurpose, KeySpec, KeyStore, RevocationStore, Ufficiale,
+    DirectoryStore, KeyPurpose, KeyRef, KeySpec, KeyStore, RevocationStore, Ufficiale,
 };
 use firma_hsm::Hsm;
 use firma_store::Database;
@@ -118,11 +126,25 @@ pub async fn material(db: &Database) -> anyhow::Result<(CaMaterial, Option<Vec<u
     ))
 }
 
-/// Issues a credential for `officer`: a key generated in the HSM (wrapped), a PKCS#10 request
-/// signed by it (proof of possession), the qualified certificate from the CA. Returns the stored,
-/// active credential.
-pub async fn issue_credential(
+/// The Ente Certificatore the service uses: the simulator (the only adapter so far), over this
+/// HSM and database, with the URLs of `ca.base_url`.
+pub fn ente_certificatore(
     settings: &Settings,
+    hsm: &Hsm,
+    db: &Database,
+    clock: Arc<dyn Clock>,
+) -> anyhow::Result<Arc<dyn EnteCertificatore>> {
+    Ok(Arc::new(
+        SimulatedEnteCertificatore::new(hsm.clone(), db.clone(), clock, &settings.ca.base_url)
+            .context("ca.base_url (FIRMA_CA__BASE_URL)")?,
+    ))
+}
+
+/// Issues a credential for `officer` through `ente`: a key generated in the HSM (wrapped), a
+/// PKCS#10 request signed by it (proof of possession), the qualified certificate. Stores the
+/// active credential (audited) and registers its certificate; returns it.
+pub async fn issue_credential(
+    ente: &dyn EnteCertificatore,
     hsm: &Hsm,
     db: &Database,
     clock: &dyn Clock,
@@ -130,7 +152,7 @@ pub async fn issue_credential(
     spec: KeySpec,
     actor: &str,
 ) -> anyhow::Result<Credential> {
-    let credential = certify_officer(&settings.ca.base_url, hsm, db, clock, officer, spec).await?;
+    let credential = certify_officer(ente, hsm, clock, officer, spec).await?;
     let event = AuditEvent::new(
         AuditKind::CredentialIssued,
         actor,
@@ -149,65 +171,114 @@ pub async fn issue_credential(
     Ok(credential)
 }
 
-/// The HSM and CA part of [`issue_credential`], storing nothing: a new key for `officer`
-/// generated in the HSM (wrapped), a PKCS#10 request signed by it (proof of possession), the
-/// qualified certificate of the CA whose URLs are under `ca_base_url`. Returns the credential,
-/// active, for the caller to store (the onboarding approval stores it in the same transaction as
-/// the approved richiesta; a credential not stored leaves only a wrapped blob to forget).
+/// Why [`certify_officer`] made no credential.
+#[derive(Debug, thiserror::Error)]
+pub enum CertificationError {
+    /// The Ente Certificatore refused the request or is unavailable.
+    #[error(transparent)]
+    Ente(#[from] EnteCertificatoreError),
+    /// Generating the key or signing the request in the HSM failed.
+    #[error("generating the officer's key or signing the certification request: {0}")]
+    KeyStore(#[from] firma_core::KeyStoreError),
+    /// The request could not be built (the officer's data cannot go into a name).
+    #[error("building the certification request: {0}")]
+    Request(#[from] firma_ca::CaError),
+    /// The Ente Certificatore answered with a chain that does not certify the key.
+    #[error("the Ente Certificatore's answer is unusable: {0}")]
+    InvalidChain(String),
+}
+
+/// The HSM and Ente Certificatore part of [`issue_credential`], storing nothing: a new key for
+/// `officer` generated in the HSM (wrapped), a PKCS#10 request signed by it (proof of
+/// possession, RFC 2986 section 3), sent with the officer's identity through the
+/// [`EnteCertificatore`] port; the chain it returns must certify that key. Returns the
+/// credential, active, for the caller to store (the onboarding approval stores it in the same
+/// transaction as the approved richiesta; a credential not stored leaves only a wrapped blob to
+/// forget).
 pub async fn certify_officer(
-    ca_base_url: &str,
+    ente: &dyn EnteCertificatore,
     hsm: &Hsm,
-    db: &Database,
     clock: &dyn Clock,
     officer: &Ufficiale,
     spec: KeySpec,
-) -> anyhow::Result<Credential> {
-    let (material, _) = material(db).await?;
-    let profile = CaProfile::with_base_url(ca_base_url)?;
-    let subject = OfficerSubject {
+) -> Result<Credential, CertificationError> {
+    let identity = OfficerIdentity {
         codice_fiscale: officer.codice_fiscale.clone(),
         given_name: officer.nome.clone(),
         surname: officer.cognome.clone(),
         organization: Some(format!("Comune {}", officer.comune)),
     };
+    let name = OfficerSubject {
+        codice_fiscale: identity.codice_fiscale.clone(),
+        given_name: identity.given_name.clone(),
+        surname: identity.surname.clone(),
+        organization: identity.organization.clone(),
+    }
+    .distinguished_name()?;
     let now = clock.now();
-    let hsm2 = hsm.clone();
-    let (generated, chain) = hsm
+    let (generated, csr) = hsm
         .blocking(move |h| {
-            let backend = |e: firma_ca::CaError| firma_core::KeyStoreError::Backend(e.to_string());
-            let ca = CertificateAuthority::open(&hsm2, &material, profile).map_err(backend)?;
             let generated = h.generate(spec, KeyPurpose::Officer)?;
             let key = h.activate(&generated.key)?;
             let csr = build_csr(
                 key.as_ref(),
-                &subject.distinguished_name().map_err(backend)?,
+                &name,
                 &generated.public_key,
                 spec.default_algorithm(),
-            )
-            .map_err(backend)?;
-            let issued = ca
-                .issue_officer(&csr, &generated.public_key, &subject, now)
-                .map_err(backend)?;
-            let chain = vec![
-                issued.der,
-                ca.issuing_certificate().to_vec(),
-                ca.root_certificate().to_vec(),
-            ];
-            Ok((generated, chain))
+            );
+            Ok((generated, csr))
         })
-        .await
-        .context("issuing the credential")?;
-    let credential = Credential {
+        .await?;
+    let certified = async {
+        let request = CertificationRequest {
+            csr: csr?,
+            public_key: generated.public_key.clone(),
+            subject: identity,
+        };
+        let chain = ente.certify(&request).await?;
+        let leaf = chain
+            .leaf()
+            .ok_or_else(|| CertificationError::InvalidChain("an empty certificate chain".into()))?;
+        match firma_ca::certifies_key(leaf, &generated.public_key) {
+            Ok(true) => Ok(chain),
+            Ok(false) => Err(CertificationError::InvalidChain(
+                "the certificate is for another public key than the one requested".into(),
+            )),
+            Err(e) => Err(CertificationError::InvalidChain(e.to_string())),
+        }
+    }
+    .await;
+    let chain = match certified {
+        Ok(chain) => chain,
+        Err(e) => {
+            discard_key(hsm, &generated.key).await;
+            return Err(e);
+        }
+    };
+    Ok(Credential {
         id: CredentialId(uuid::Uuid::new_v4()),
         owner: officer.id,
         key: generated.key,
         public_key: generated.public_key,
         algorithm: spec.default_algorithm(),
         status: CredentialStatus::Active,
-        certificate_chain: chain,
+        certificate_chain: chain.0,
         created_at: now,
-    };
-    Ok(credential)
+    })
+}
+
+/// Forgets the key of a credential that got no certificate: a wrapped key is only the blob in
+/// memory (dropped by the caller); a token key (the fallback for key types the token cannot
+/// wrap) is destroyed. Best effort: a failure is logged, the certification error is the one
+/// reported.
+async fn discard_key(hsm: &Hsm, key: &KeyRef) {
+    if !matches!(key, KeyRef::Token { .. }) {
+        return;
+    }
+    let key = key.clone();
+    if let Err(e) = hsm.blocking(move |h| h.destroy(&key)).await {
+        tracing::warn!(error = %e, "could not destroy the key of a credential that got no certificate");
+    }
 }
 
 /// Issues a workstation's TLS client certificate (certificato di postazione) for the PKCS#10

@@ -93,6 +93,11 @@ enum Command {
         #[command(subcommand)]
         command: commands::onboarding::RichiesteCommand,
     },
+    /// Chiavette of the Prefetture: stock, allocation, deliveries.
+    Chiavette {
+        #[command(subcommand)]
+        command: commands::chiavette::ChiavetteCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -186,7 +191,8 @@ enum PrincipalsCommand {
         /// ISTAT code of the province (prefettura).
         #[arg(long)]
         provincia: Option<String>,
-        /// Codice fiscale of the officer (role ufficiale).
+        /// Codice fiscale of the officer (role ufficiale), or of the Prefettura operator's
+        /// registration as a signer of receipts (role prefettura).
         #[arg(long)]
         officer: Option<String>,
         /// A client certificate (PEM; the first certificate of the file, e.g. a workstation
@@ -224,6 +230,22 @@ enum OfficersCommand {
         /// Serial of an imported hardware token to bind.
         #[arg(long)]
         token: Option<String>,
+        #[arg(long)]
+        actor: Option<String>,
+    },
+    /// The officers of a comune (what its ALS sees).
+    List {
+        /// ISTAT code of the comune.
+        #[arg(long)]
+        comune: String,
+    },
+    /// Remove an officer, as the ALS of their comune does: every certificate revoked
+    /// (cessationOfOperation) and its key destroyed, open richieste cancelled, chiavette
+    /// released, the officer's principals revoked.
+    Remove {
+        /// The officer's codice fiscale or id.
+        officer: String,
+        /// Who acts (as an ALS of the officer's comune), for the audit log.
         #[arg(long)]
         actor: Option<String>,
     },
@@ -473,6 +495,12 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     .await
                     .map(|_| ())
                 }
+                OfficersCommand::List { comune } => {
+                    commands::officers::list(settings, &comune).await
+                }
+                OfficersCommand::Remove { officer, actor } => {
+                    commands::officers::remove(settings, &officer, actor.as_deref()).await
+                }
             },
             Command::Ca { command } => match command {
                 CaCommand::Init { actor } => {
@@ -539,6 +567,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Richieste { command } => {
                 commands::onboarding::richieste(settings, command).await
             }
+            Command::Chiavette { command } => commands::chiavette::run(settings, command).await,
             Command::Audit { command } => match command {
                 AuditCommand::Verify => commands::audit::verify(settings).await,
             },

@@ -72,20 +72,14 @@ pub struct OnboardingConfig {
 }
 
 impl OnboardingConfig {
-    pub fn to_settings(
-        &self,
-        ca_base_url: &str,
-    ) -> Result<crate::onboarding::OnboardingSettings, ConfigError> {
+    pub fn to_settings(&self) -> Result<crate::onboarding::OnboardingSettings, ConfigError> {
         let key_spec = firma_core::KeySpec::from_name(&self.key_type).ok_or_else(|| {
             ConfigError::Onboarding(format!(
                 "key_type {:?} is not one of ec-p256, rsa-2048, rsa-3072",
                 self.key_type
             ))
         })?;
-        Ok(crate::onboarding::OnboardingSettings {
-            ca_base_url: ca_base_url.to_owned(),
-            key_spec,
-        })
+        Ok(crate::onboarding::OnboardingSettings { key_spec })
     }
 
     /// The forwarding job's period (at least one second).

@@ -3,6 +3,7 @@
 
 pub mod auth;
 pub mod ca;
+pub mod chiavette;
 pub mod cli;
 mod commands;
 pub mod config;
@@ -12,6 +13,7 @@ pub mod error;
 pub mod json;
 pub mod onboarding;
 pub mod otp;
+pub mod pdf_text;
 pub mod revocation;
 pub mod routes;
 pub mod signing;

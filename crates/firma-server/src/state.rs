@@ -7,6 +7,7 @@ use firma_core::Clock;
 use firma_hsm::Hsm;
 use firma_store::Database;
 
+use crate::chiavette::ChiavetteService;
 use crate::onboarding::OnboardingService;
 use crate::otp::OtpService;
 use crate::revocation::RevocationService;
@@ -24,6 +25,8 @@ pub struct AppState {
     pub revocation: Arc<RevocationService>,
     /// Officers, adhesions, richieste firma remota and the Ente Certificatore's decisions.
     pub onboarding: Arc<OnboardingService>,
+    /// The Prefetture's stock, deliveries of chiavette with their receipts, binding.
+    pub chiavette: Arc<ChiavetteService>,
     /// The SMS simulator's outbox, when the simulator is the gateway (exposed over HTTP then).
     pub sms_outbox: Option<PathBuf>,
     /// Largest request body accepted by the API.

@@ -4,6 +4,16 @@
 #[path = "server/support.rs"]
 mod support;
 
+#[path = "server/chiavette_abbinamento.rs"]
+mod chiavette_abbinamento;
+#[path = "server/chiavette_consegne.rs"]
+mod chiavette_consegne;
+#[path = "server/chiavette_ricevuta.rs"]
+mod chiavette_ricevuta;
+#[path = "server/chiavette_support.rs"]
+mod chiavette_support;
+#[path = "server/ente_certificatore.rs"]
+mod ente_certificatore;
 #[path = "server/onboarding_adesione.rs"]
 mod onboarding_adesione;
 #[path = "server/onboarding_ente.rs"]

@@ -3,6 +3,7 @@
 //! in `migrations/sqlite` and `migrations/postgres`.
 
 mod audit;
+mod chiavette;
 mod database;
 mod directory;
 mod dispatch;

@@ -12,12 +12,17 @@
 //! # Ok::<(), firma_tsa_http::HttpTsaError>(())
 //! ```
 //!
+//! [`HttpValidationTransport`] fetches the validation data of B-LT (certificates, CRLs, OCSP
+//! responses) for [`firma_ades::ltv::Collector`].
+//!
 //! Calls block: the signing service calls the client from its blocking signing threads. Every
 //! exchange is bounded: a connect timeout, a total timeout, a response size limit. Failures are
 //! [`HttpTsaError`]s, handed to the client boxed in [`firma_ades::tsp::TspError::Transport`].
 
 mod error;
 mod transport;
+mod validation;
 
 pub use error::HttpTsaError;
 pub use transport::{DEFAULT_MAX_RESPONSE_LEN, HttpTimestampTransport, Timeouts};
+pub use validation::{HttpFetchError, HttpValidationTransport, MAX_VALIDATION_RESPONSE_LEN};

@@ -10,3 +10,5 @@ mod support;
 mod errors;
 #[path = "tsa_http/pades.rs"]
 mod pades;
+#[path = "tsa_http/validation.rs"]
+mod validation;

@@ -61,6 +61,9 @@ pub enum CadesError {
     /// The CMS layer failed (key, certificate, algorithm, time-stamp).
     #[error(transparent)]
     Cms(#[from] CmsError),
+    /// The validation data of B-LT could not be had.
+    #[error("validation data for B-LT: {0}")]
+    Ltv(#[from] crate::ltv::LtvError),
     /// Reading the content failed.
     #[error("reading the content failed: {0}")]
     Io(#[from] std::io::Error),

@@ -1,7 +1,9 @@
 //! Why a PDF could not be signed.
 
 use crate::cms::CmsError;
+use crate::ltv::LtvError;
 use crate::pdf::PdfError;
+use crate::tsp::TspError;
 
 /// A PAdES signature that could not be made. The variants that refuse an input are
 /// [`PadesError::Pdf`] (not a PDF, damaged beyond repair, encrypted, too large),
@@ -56,6 +58,26 @@ pub enum PadesError {
     /// B-T was asked for without a time-stamp authority.
     #[error("PAdES B-T needs a time-stamp authority (PadesOptions::timestamper)")]
     TimestampRequired,
+
+    /// B-LT or B-LTA was asked for without a way to fetch validation data.
+    #[error("PAdES B-LT and B-LTA need a validation data transport (PadesOptions::validation)")]
+    ValidationRequired,
+
+    /// The validation data of B-LT could not be had (see [`LtvError`]).
+    #[error("validation data for B-LT: {0}")]
+    Ltv(#[from] LtvError),
+
+    /// The document time-stamp of B-LTA could not be had.
+    #[error("document time-stamp for B-LTA: {0}")]
+    Timestamp(TspError),
+
+    /// Extension was asked of a document without signatures.
+    #[error("the document has no signature to extend")]
+    NothingToExtend,
+
+    /// Extension was asked to B-B or B-T, which are made when signing.
+    #[error("only B-LT and B-LTA are extensions of an existing signature")]
+    NotAnExtension,
 
     /// [`super::PreparedSignature::finish`] was given a document other than the prepared one.
     #[error(

@@ -2,6 +2,7 @@
 
 use time::OffsetDateTime;
 
+use crate::ltv::ValidationTransport;
 use crate::tsp::TsaClient;
 
 /// The PAdES baseline level (ETSI EN 319 142-1 clause 6).
@@ -14,6 +15,11 @@ pub enum PadesLevel {
     /// B-T (clause 6.4): B-B plus a signature time-stamp (RFC 3161) in the CMS unsigned
     /// attributes.
     BT,
+    /// B-LT (clause 6.5): B-T plus the validation data in a DSS, added by an incremental
+    /// update after the signature.
+    BLt,
+    /// B-LTA (clause 6.6): B-LT plus a document time-stamp after the DSS.
+    BLta,
 }
 
 /// A visible signature (ISO 32000-1 clause 12.7.4.5 and 12.5.5): a widget with a normal
@@ -69,11 +75,13 @@ impl SignatureDetails {
 }
 
 /// Options of [`super::sign`].
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct PadesOptions<'a> {
     pub level: PadesLevel,
-    /// The time-stamp authority for [`PadesLevel::BT`]; ignored for B-B.
+    /// The time-stamp authority for B-T and above; ignored for B-B.
     pub timestamper: Option<&'a TsaClient>,
+    /// For B-LT and B-LTA: fetches the validation data, checked at the signing time.
+    pub validation: Option<&'a dyn ValidationTransport>,
     pub details: SignatureDetails,
     /// As [`crate::cms::CmsOptions::skip_self_check`]: leave it off except for the signatures of a
     /// batch after the first, made with the same key and certificate.
@@ -86,9 +94,27 @@ impl<'a> PadesOptions<'a> {
         Self {
             level: PadesLevel::BB,
             timestamper: None,
+            validation: None,
             details: SignatureDetails::new(signing_time),
             skip_self_check: false,
         }
+    }
+
+    /// B-LT (`lta` false) or B-LTA with `tsa` and `validation`.
+    pub fn with_long_term(
+        mut self,
+        tsa: &'a TsaClient,
+        validation: &'a dyn ValidationTransport,
+        lta: bool,
+    ) -> Self {
+        self.level = if lta {
+            PadesLevel::BLta
+        } else {
+            PadesLevel::BLt
+        };
+        self.timestamper = Some(tsa);
+        self.validation = Some(validation);
+        self
     }
 
     /// B-T with `tsa`.
@@ -96,5 +122,17 @@ impl<'a> PadesOptions<'a> {
         self.level = PadesLevel::BT;
         self.timestamper = Some(tsa);
         self
+    }
+}
+
+impl std::fmt::Debug for PadesOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PadesOptions")
+            .field("level", &self.level)
+            .field("timestamper", &self.timestamper)
+            .field("validation", &self.validation.is_some())
+            .field("details", &self.details)
+            .field("skip_self_check", &self.skip_self_check)
+            .finish()
     }
 }

@@ -11,7 +11,9 @@ use super::checks::inspect;
 use super::error::PadesError;
 use super::options::SignatureDetails;
 use super::prepared::PreparedSignature;
-use super::widget::{Numbers, attach_to_page, field_dict, register_field, write_signature_dict};
+use super::widget::{
+    Numbers, SignatureKind, attach_to_page, field_dict, register_field, write_signature_dict,
+};
 
 /// The largest /Contents reserved: a CMS with a long chain, a time-stamp and revocation data
 /// stays far below it.
@@ -28,6 +30,16 @@ pub fn prepare(
     pdf: &[u8],
     details: &SignatureDetails,
     contents_len: usize,
+) -> Result<PreparedSignature, PadesError> {
+    prepare_kind(pdf, details, contents_len, SignatureKind::Signature)
+}
+
+/// [`prepare`] for a signature or a document time-stamp.
+pub(crate) fn prepare_kind(
+    pdf: &[u8],
+    details: &SignatureDetails,
+    contents_len: usize,
+    kind: SignatureKind,
 ) -> Result<PreparedSignature, PadesError> {
     if contents_len == 0 || contents_len > MAX_CONTENTS_LEN {
         return Err(PadesError::InvalidContentsSize {
@@ -54,7 +66,7 @@ pub fn prepare(
         let (dict, content) = appearance_stream(a, rect, details.signing_time);
         w.stream(ap_ref, &dict, &content);
     }
-    let placeholders = write_signature_dict(&mut w, signature, details, contents_len);
+    let placeholders = write_signature_dict(&mut w, signature, details, contents_len, kind);
     for (r, offset) in doc.misplaced_objects() {
         w.existing(r, offset);
     }

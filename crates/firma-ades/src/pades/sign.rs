@@ -5,12 +5,14 @@ use firma_core::{ActiveKey, SignatureAlgorithm};
 use crate::cms::{CmsOptions, SignerChain, estimated_max_len, sign_detached_digest};
 
 use super::error::PadesError;
+use super::extend::{LtvOptions, extend};
 use super::options::{PadesLevel, PadesOptions};
 use super::prepare::prepare;
 
 /// Signs `pdf` with `key` (whose certificate is `chain.signer()`) and returns the signed document:
 /// the original bytes followed by an incremental update holding a PAdES baseline signature
-/// (ETSI EN 319 142-1): B-B, or B-T with a signature time-stamp from `options.timestamper`.
+/// (ETSI EN 319 142-1): B-B, or B-T with a signature time-stamp from `options.timestamper`,
+/// or B-LT / B-LTA: B-T then [`extend`]ed with the validation data `options.validation` fetches.
 ///
 /// The CMS has no signing-time attribute (clause 6.3); the claimed time is /M.
 pub fn sign(
@@ -22,7 +24,16 @@ pub fn sign(
 ) -> Result<Vec<u8>, PadesError> {
     let timestamper = match options.level {
         PadesLevel::BB => None,
-        PadesLevel::BT => Some(options.timestamper.ok_or(PadesError::TimestampRequired)?),
+        _ => Some(options.timestamper.ok_or(PadesError::TimestampRequired)?),
+    };
+    let long_term = match options.level {
+        PadesLevel::BLt | PadesLevel::BLta => Some(LtvOptions {
+            transport: options.validation.ok_or(PadesError::ValidationRequired)?,
+            timestamper,
+            now: options.details.signing_time,
+            issuers: &[],
+        }),
+        _ => None,
     };
     let room = estimated_max_len(chain, algorithm, timestamper.is_some());
     let prepared = prepare(pdf, &options.details, room)?;
@@ -33,5 +44,9 @@ pub fn sign(
         skip_self_check: options.skip_self_check,
     };
     let cms = sign_detached_digest(key, algorithm, chain, &digest, &cms_options)?;
-    prepared.into_signed_pdf(pdf, &cms)
+    let signed = prepared.into_signed_pdf(pdf, &cms)?;
+    match long_term {
+        Some(ltv) => extend(&signed, options.level, &ltv),
+        None => Ok(signed),
+    }
 }

@@ -144,6 +144,15 @@ fn number(v: f64) -> Object {
     }
 }
 
+/// What /Contents will hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SignatureKind {
+    /// A CAdES detached signature (ETSI EN 319 142-1 clause 6.3).
+    Signature,
+    /// A document time-stamp (clause 5.4.3).
+    DocTimeStamp,
+}
+
 /// Where the placeholders of the signature dictionary are, as offsets in the update.
 pub(crate) struct Placeholders {
     pub byte_range: usize,
@@ -157,22 +166,36 @@ pub(crate) struct Placeholders {
 /// clause 6.3; ISO 32000-2 clause 12.8.3.4): no /Cert, /M from the details, a /ByteRange
 /// placeholder and /Contents of `contents_len` zero bytes in hexadecimal (clause 12.8.1: the
 /// byte range excludes exactly the /Contents string, delimiters included).
+///
+/// A document time-stamp ([`SignatureKind::DocTimeStamp`]) is /Type /DocTimeStamp with
+/// /SubFilter /ETSI.RFC3161 and an RFC 3161 token in /Contents (ETSI EN 319 142-1 clause
+/// 5.4.3; ISO 32000-2 clause 12.8.5), without /M (the token carries the time).
 pub(crate) fn write_signature_dict(
     w: &mut UpdateWriter,
     signature: ObjRef,
     details: &SignatureDetails,
     contents_len: usize,
+    kind: SignatureKind,
 ) -> Placeholders {
     let mut d = Dict::new();
-    d.set("Type", Object::name("Sig"));
-    d.set("Filter", Object::name("Adobe.PPKLite"));
-    d.set("SubFilter", Object::name("ETSI.CAdES.detached"));
-    d.set(
-        "M",
-        Object::String(PdfString::literal(
-            pdf_date(details.signing_time).into_bytes(),
-        )),
-    );
+    match kind {
+        SignatureKind::Signature => {
+            d.set("Type", Object::name("Sig"));
+            d.set("Filter", Object::name("Adobe.PPKLite"));
+            d.set("SubFilter", Object::name("ETSI.CAdES.detached"));
+            d.set(
+                "M",
+                Object::String(PdfString::literal(
+                    pdf_date(details.signing_time).into_bytes(),
+                )),
+            );
+        }
+        SignatureKind::DocTimeStamp => {
+            d.set("Type", Object::name("DocTimeStamp"));
+            d.set("Filter", Object::name("Adobe.PPKLite"));
+            d.set("SubFilter", Object::name("ETSI.RFC3161"));
+        }
+    }
     for (key, value) in [
         ("Name", &details.name),
         ("Reason", &details.reason),

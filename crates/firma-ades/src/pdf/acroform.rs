@@ -53,6 +53,19 @@ pub struct FormInfo {
     /// The name of a signed field whose FieldMDP lock allows no changes at all (ISO 32000-2
     /// clause 12.7.5.5, /Lock /P 1).
     pub locked_by: Option<String>,
+    /// Every signature and document time-stamp, in the order of the fields.
+    pub signatures: Vec<ExistingSignature>,
+}
+
+/// A signature or document time-stamp already in the document (ISO 32000-1 Table 252).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExistingSignature {
+    /// /SubFilter, e.g. `ETSI.CAdES.detached` or `ETSI.RFC3161`; empty when absent.
+    pub sub_filter: Vec<u8>,
+    /// /Contents: the DER CMS or time-stamp token, zero-padded.
+    pub contents: Vec<u8>,
+    /// The length of the revision it signs (/ByteRange `[0 a b c]`: `b + c`); 0 if unreadable.
+    pub signed_len: u64,
 }
 
 impl Document<'_> {
@@ -64,6 +77,7 @@ impl Document<'_> {
             docmdp: self.docmdp(catalog)?,
             locked_by: None,
             acroform: None,
+            signatures: Vec::new(),
         };
         if let Some(form) = &acroform {
             self.walk_fields(&form.fields, &mut info)?;
@@ -184,6 +198,23 @@ impl Document<'_> {
                 && self.locks_everything(&field, sig)?
             {
                 info.locked_by = Some(name.clone());
+            }
+            if let Some(sig) = &value
+                && let Object::String(contents) = self.get_in(sig, "Contents")?
+            {
+                let signed_len = match self.get_in(sig, "ByteRange")? {
+                    Object::Array(r) if r.len() == 4 => r[2]
+                        .as_int()
+                        .zip(r[3].as_int())
+                        .and_then(|(b, c)| u64::try_from(b.checked_add(c)?).ok())
+                        .unwrap_or(0),
+                    _ => 0,
+                };
+                info.signatures.push(ExistingSignature {
+                    sub_filter: sig.get_name("SubFilter").unwrap_or_default().to_vec(),
+                    contents: contents.bytes,
+                    signed_len,
+                });
             }
             info.fields.push(ExistingField {
                 name,

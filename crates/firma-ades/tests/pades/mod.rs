@@ -5,6 +5,7 @@ mod corpus;
 mod fuzz;
 pub(crate) mod large;
 pub(crate) mod level;
+mod ltv;
 mod refused;
 pub(crate) mod support;
 mod tamper;

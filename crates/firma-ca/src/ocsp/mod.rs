@@ -13,6 +13,7 @@
 
 mod asn1;
 mod cert_id;
+pub(crate) use cert_id::{parse_certificate, signed_by};
 mod check;
 mod request;
 mod responder;

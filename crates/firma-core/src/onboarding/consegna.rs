@@ -291,23 +291,26 @@ fn seriali_validi(seriali: &[String]) -> Result<Vec<String>, ConsegnaError> {
     let mut visti = BTreeSet::new();
     let mut out = Vec::with_capacity(seriali.len());
     for s in seriali {
-        let s = s.trim();
-        let valido = (1..=MAX_SERIALE).contains(&s.len())
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
-        if !valido {
+        let Some(s) = seriale_valido(s) else {
             return Err(ConsegnaError::SerialeNonValido {
-                serial: s.chars().take(MAX_SERIALE).collect(),
+                serial: s.trim().chars().take(MAX_SERIALE).collect(),
             });
+        };
+        if !visti.insert(s.clone()) {
+            return Err(ConsegnaError::SerialeRipetuto { serial: s });
         }
-        if !visti.insert(s) {
-            return Err(ConsegnaError::SerialeRipetuto {
-                serial: s.to_owned(),
-            });
-        }
-        out.push(s.to_owned());
+        out.push(s);
     }
     Ok(out)
+}
+
+/// The trimmed serial, if it is one: 1 to 64 letters, digits, '-', '_', '.'.
+pub(crate) fn seriale_valido(s: &str) -> Option<String> {
+    let s = s.trim();
+    let valido = (1..=MAX_SERIALE).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'));
+    valido.then(|| s.to_owned())
 }
 
 #[cfg(test)]

@@ -39,6 +39,7 @@ mod gestione_ufficiali;
 mod inoltro;
 mod proposta;
 mod richiesta;
+mod scorta;
 mod verifica;
 
 #[cfg(test)]
@@ -73,4 +74,5 @@ pub use richiesta::{
     DatiRichiesta, MAX_VERIFICHE, MetodoOtp, RichiestaError, RichiestaFirmaRemota, RichiestaId,
     StatoRichiesta,
 };
+pub use scorta::{Carico, CaricoError, MAX_CHIAVETTE_PER_CARICO, carica_in_scorta};
 pub use verifica::VerificaIdentita;

@@ -207,7 +207,10 @@ impl RichiestaFirmaRemota {
         if !richiedente.is_officer(ufficiale.id) {
             return Err(RichiestaError::SoloIlTitolare);
         }
-        if !TipoAtto::ALL.iter().any(|t| ufficiale.puo_firmare(*t)) {
+        if !TipoAtto::ATTI_STATO_CIVILE
+            .iter()
+            .any(|t| ufficiale.puo_firmare(*t))
+        {
             return Err(RichiestaError::ProfiloFormazioneMancante);
         }
         let d = &dati.documento;

@@ -1,6 +1,7 @@
 //! `firma ca ...` and `firma credentials ...`: the Ente Certificatore simulator.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use firma_core::{CodiceFiscale, DirectoryStore, KeySpec, SystemClock};
@@ -114,7 +115,8 @@ fn read_csr(path: &Path) -> anyhow::Result<Vec<u8>> {
     }
 }
 
-/// `firma credentials issue --officer CF`: key in the HSM, CSR, qualified certificate.
+/// `firma credentials issue --officer CF`: key in the HSM, CSR, qualified certificate from the
+/// Ente Certificatore (through its port).
 pub async fn issue(
     settings: Settings,
     officer: &str,
@@ -129,9 +131,17 @@ pub async fn issue(
     let (officer, _) = db.ufficiale_by_cf(&cf).await?.with_context(|| {
         format!("no officer with codice fiscale {cf}: register one with `firma officers add`")
     })?;
-    let credential =
-        crate::ca::issue_credential(&settings, &hsm, &db, &SystemClock, &officer, spec, actor)
-            .await?;
+    let ente = crate::ca::ente_certificatore(&settings, &hsm, &db, Arc::new(SystemClock))?;
+    let credential = crate::ca::issue_credential(
+        ente.as_ref(),
+        &hsm,
+        &db,
+        &SystemClock,
+        &officer,
+        spec,
+        actor,
+    )
+    .await?;
     db.close().await;
     eprintln!(
         "credential issued for {} {} ({spec}, key wrapped under the HSM's key-encryption key); its id:",

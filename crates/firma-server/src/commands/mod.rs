@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod ca;
 pub mod check;
+pub mod chiavette;
 pub mod hsm;
 pub mod officers;
 pub mod onboarding;
@@ -51,14 +52,17 @@ pub async fn services(
 ) -> anyhow::Result<(Arc<OtpService>, Arc<SigningService>)> {
     let otp = Arc::new(otp_service_with(settings, hsm, db, clock.clone())?);
     let tsa = crate::ca::tsa_client(settings, hsm, db, clock.clone()).await?;
-    let signing = Arc::new(SigningService::new(
-        db.clone(),
-        Arc::new(hsm.clone()),
-        otp.clone(),
-        clock,
-        tsa,
-        settings.signing.to_settings(),
-    ));
+    let signing = Arc::new(
+        SigningService::new(
+            db.clone(),
+            Arc::new(hsm.clone()),
+            otp.clone(),
+            clock,
+            tsa,
+            settings.signing.to_settings(),
+        )
+        .with_validation(crate::signing::validation::transport(settings)),
+    );
     Ok((otp, signing))
 }
 

@@ -1,16 +1,19 @@
 //! `firma officers add`: registers an ufficiale dello stato civile with profiles and OTP device
-//! (what the ALS does in the ANPR console, for the embedded default and tests).
+//! (what the ALS does in the ANPR console, for the embedded default and tests); `list` and
+//! `remove`: the ALS's view of a comune's officers and the removal of one.
 
 use std::collections::BTreeSet;
 
 use anyhow::{Context, bail};
 use firma_core::otp::OtpDevice;
 use firma_core::{
-    AuditEvent, AuditKind, Clock, CodiceFiscale, CodiceIstat, DirectoryStore, Email, PhoneNumber,
-    Profilo, SystemClock, Ufficiale, UfficialeId,
+    AuditEvent, AuditKind, Clock, CodiceFiscale, CodiceIstat, DirectoryStore, Email,
+    OnboardingStore, PhoneNumber, Principal, PrincipalId, Profilo, Role, SystemClock, Ufficiale,
+    UfficialeId,
 };
 
 use crate::config::Settings;
+use crate::onboarding::UfficialeView;
 
 pub struct NewOfficer<'a> {
     pub codice_fiscale: &'a str,
@@ -105,4 +108,75 @@ pub async fn add(
         officer.nome, officer.cognome, officer.codice_fiscale
     );
     Ok(officer.id)
+}
+
+/// `firma officers list --comune ISTAT`: the officers of a comune, as its ALS sees them.
+pub async fn list(settings: Settings, comune: &str) -> anyhow::Result<()> {
+    let comune = CodiceIstat::parse(comune)?;
+    let db = super::connect_database(&settings).await?;
+    let found = db.ufficiali_del_comune(&comune).await;
+    db.close().await;
+    let found = found?;
+    println!(
+        "{:<36}  {:<16}  {:<30}  {:<5}  profili",
+        "ufficiale", "codice fiscale", "nome", "otp"
+    );
+    for (u, device) in &found {
+        let v = UfficialeView::new(u, device.as_ref());
+        println!(
+            "{:<36}  {:<16}  {:<30}  {:<5}  {}",
+            v.id,
+            v.codice_fiscale,
+            format!("{} {}", v.nome, v.cognome),
+            v.otp_device.unwrap_or("-"),
+            v.profili.join(",")
+        );
+    }
+    eprintln!("{} officers in comune {comune}", found.len());
+    Ok(())
+}
+
+/// `firma officers remove OFFICER`: what the ALS does when an officer no longer acts for the
+/// comune ([`crate::onboarding::OnboardingService::rimuovi_ufficiale`]: every certificate
+/// revoked with reason cessationOfOperation and its key destroyed, open richieste cancelled,
+/// chiavette released, the officer's principals revoked). The operator acts as an ALS of the
+/// officer's comune named by `--actor` (default: the login name), as which they appear in the
+/// audit log. `officer` is the codice fiscale or the officer's id.
+pub async fn remove(settings: Settings, officer: &str, actor: Option<&str>) -> anyhow::Result<()> {
+    let (service, db) = super::onboarding::service(&settings).await?;
+    let result = async {
+        let found = match uuid::Uuid::parse_str(officer) {
+            Ok(id) => db.ufficiale(UfficialeId(id)).await?,
+            Err(_) => db.ufficiale_by_cf(&CodiceFiscale::parse(officer)?).await?,
+        };
+        let (u, _) = found.with_context(|| {
+            format!("no officer {officer:?} (a codice fiscale or id of an officer not removed)")
+        })?;
+        let name = super::operator(actor);
+        let als = Principal {
+            id: PrincipalId(uuid::Uuid::nil()),
+            name: name.strip_prefix("operator:").unwrap_or(&name).to_owned(),
+            role: Role::Als,
+            comune: Some(u.comune.clone()),
+            provincia: None,
+            ufficiale: None,
+        };
+        let removed = service.rimuovi_ufficiale(&als, u.id).await?;
+        anyhow::Ok((u, removed))
+    }
+    .await;
+    db.close().await;
+    let (u, removed) = result?;
+    println!(
+        "officer {} {} ({}) removed: {} certificates revoked, {} keys destroyed, {} chiavette \
+         released, {} richieste cancelled",
+        u.nome,
+        u.cognome,
+        u.codice_fiscale,
+        removed.credenziali_revocate.len(),
+        removed.chiavi_distrutte.len(),
+        removed.chiavette_liberate.len(),
+        removed.richieste_annullate.len()
+    );
+    Ok(())
 }

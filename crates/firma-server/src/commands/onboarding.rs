@@ -122,7 +122,7 @@ pub async fn adesione(settings: Settings, command: AdesioneCommand) -> anyhow::R
 }
 
 /// The service with the HSM, database and system clock of `settings`.
-async fn service(
+pub(super) async fn service(
     settings: &Settings,
 ) -> anyhow::Result<(Arc<OnboardingService>, firma_store::Database)> {
     let hsm = super::connect_hsm(settings).await?;

@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{Context, bail};
 use firma_core::{
     AuditEvent, AuditKind, Clock, CodiceFiscale, CodiceIstat, CodiceProvincia, DirectoryStore,
-    Principal, PrincipalId, Role, SystemClock,
+    Principal, PrincipalId, Profilo, Role, SystemClock,
 };
 
 use crate::auth::new_token;
@@ -38,18 +38,30 @@ pub async fn create(settings: Settings, new: NewPrincipal<'_>, actor: &str) -> a
     let comune = new.comune.map(CodiceIstat::parse).transpose()?;
     let provincia = new.provincia.map(CodiceProvincia::parse).transpose()?;
     let ufficiale = match (role, new.officer) {
-        (Role::Ufficiale, Some(cf)) => {
+        (Role::Ufficiale | Role::Prefettura, Some(cf)) => {
             let cf = CodiceFiscale::parse(cf)?;
             let (u, _) = db
                 .ufficiale_by_cf(&cf)
                 .await?
                 .with_context(|| format!("no officer with codice fiscale {cf} is registered"))?;
+            // A Prefettura operator is linked to their registration as a signer of the receipts
+            // of the chiavette delivered.
+            if role == Role::Prefettura
+                && !u
+                    .profili
+                    .contains(&Profilo::OperatoreDistribuzioneChiavette)
+            {
+                bail!(
+                    "{cf} lacks the profile operatore_distribuzione_chiavette: register the \
+                     operator with `firma officers add ... --profili operatore_distribuzione_chiavette`"
+                );
+            }
             Some(u.id)
         }
         (Role::Ufficiale, None) => {
             bail!("a principal with role ufficiale needs --officer <codice fiscale>")
         }
-        (_, Some(_)) => bail!("--officer is only for role ufficiale"),
+        (_, Some(_)) => bail!("--officer is only for roles ufficiale and prefettura"),
         _ => None,
     };
     if matches!(role, Role::Als | Role::Sindaco) && comune.is_none() {

@@ -31,6 +31,12 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let onboarding =
         crate::onboarding::service(&settings, &hsm, &db, clock.clone(), revocation.clone())?;
     crate::onboarding::spawn_forwarding(onboarding.clone(), settings.onboarding.forward_interval());
+    let chiavette = std::sync::Arc::new(crate::chiavette::ChiavetteService::new(
+        db.clone(),
+        otp.clone(),
+        signing.clone(),
+        clock.clone(),
+    ));
     let resumed = signing.resume().await?;
     if resumed > 0 {
         tracing::info!(requests = resumed, "resumed interrupted signing batches");
@@ -43,6 +49,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         signing,
         revocation,
         onboarding,
+        chiavette,
         sms_outbox,
         max_request_bytes: settings.api.max_request_bytes,
     };

@@ -137,16 +137,14 @@ pub async fn sign_doc(
             format: item.format,
             level: item.level,
             signing_time,
+            validation: Some(state.signing.validation()),
         };
         let input = item.input.clone();
         let output = tokio::task::spawn_blocking(move || job.sign(&input))
             .await
             .map_err(|e| CscError::internal(format!("signing worker failed: {e}")))?
             .map_err(|e| {
-                CscError::invalid(
-                    "document_not_signable",
-                    format!("{} cannot be signed: {e}", item.label),
-                )
+                CscError::invalid(e.code, format!("{} cannot be signed: {e}", item.label))
             })?;
         outputs.push(output);
     }
@@ -310,13 +308,23 @@ fn options(
         None => SignatureLevel::BB,
         Some(l) if l == "ades-b-b" || l == "ades-b" => SignatureLevel::BB,
         Some(l) if l == "ades-b-t" || l == "ades-t" => SignatureLevel::BT,
+        Some(l) if l == "ades-b-lt" || l == "ades-lt" => SignatureLevel::BLt,
+        Some(l) if l == "ades-b-lta" || l == "ades-lta" => SignatureLevel::BLta,
         Some(other) => {
             return Err(CscError::invalid_parameter(
                 "conformance_level",
-                format!("{label}: {other:?} is not offered; use Ades-B-B or Ades-B-T"),
+                format!(
+                    "{label}: {other:?} is not offered; use Ades-B-B, Ades-B-T, Ades-B-LT or Ades-B-LTA"
+                ),
             ));
         }
     };
+    if level == SignatureLevel::BLta && format != DocumentFormat::Pades {
+        return Err(CscError::invalid_parameter(
+            "conformance_level",
+            format!("{label}: Ades-B-LTA is offered for PAdES only; CAdES goes up to Ades-B-LT"),
+        ));
+    }
     let algorithm = match o.sign_algo.as_deref() {
         None => credential.algorithm,
         Some(_) => algorithms::signature_algorithm(

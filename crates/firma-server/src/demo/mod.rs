@@ -74,12 +74,19 @@ pub async fn run(settings: Settings, out_dir: &Path) -> anyhow::Result<()> {
 
     // The service, in this process, on a free port.
     let (otp, signing) = crate::commands::services(&settings, &hsm, &db, clock.clone()).await?;
+    let chiavette = std::sync::Arc::new(crate::chiavette::ChiavetteService::new(
+        db.clone(),
+        otp.clone(),
+        signing.clone(),
+        clock.clone(),
+    ));
     let state = AppState {
         hsm: hsm.clone(),
         db: db.clone(),
         clock: clock.clone(),
         otp,
         signing,
+        chiavette,
         revocation: crate::revocation::service(&settings, &hsm, &db, clock.clone())?,
         onboarding: crate::onboarding::service(
             &settings,
@@ -279,8 +286,17 @@ async fn officer_and_credential(
     let credential = match existing {
         Some(c) => c,
         None => {
-            crate::ca::issue_credential(settings, hsm, db, clock, &officer, KeySpec::EcP256, ACTOR)
-                .await?
+            let ente = crate::ca::ente_certificatore(settings, hsm, db, Arc::new(SystemClock))?;
+            crate::ca::issue_credential(
+                ente.as_ref(),
+                hsm,
+                db,
+                clock,
+                &officer,
+                KeySpec::EcP256,
+                ACTOR,
+            )
+            .await?
         }
     };
     Ok((officer, credential))

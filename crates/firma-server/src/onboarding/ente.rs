@@ -4,8 +4,9 @@
 //! Approval (Regulation (EU) No 910/2014, art. 24(1): the identity is verified before a
 //! qualified certificate is issued; the domain refuses an approval without a recorded check): the
 //! officer's key pair is generated in the HSM, a PKCS#10 request signed by that key proves
-//! possession, the CA simulator issues the qualified certificate of the AgID profile
-//! ([`crate::ca::certify_officer`]); then one transaction stores the approved richiesta, the
+//! possession, the Ente Certificatore issues the qualified certificate of the AgID profile
+//! ([`crate::ca::certify_officer`], through the [`firma_core::ports::EnteCertificatore`] port: the
+//! simulator, or a real one); then one transaction stores the approved richiesta, the
 //! active credential and the officer's OTP device (for SMS, the phone of the richiesta becomes
 //! the officer's SMS device; for a chiavetta the device is bound later, when the officer binds
 //! the chiavetta the Prefettura delivered to the comune). If the richiesta changed meanwhile
@@ -14,7 +15,7 @@
 
 use firma_core::onboarding::{RichiestaId, TipoDocumento, data_in_italia};
 use firma_core::otp::OtpDevice;
-use firma_core::ports::{Approval, IssuedKind};
+use firma_core::ports::{Approval, EnteCertificatoreError, IssuedKind};
 use firma_core::{
     AuditEvent, AuditKind, DirectoryStore, KeySpec, OnboardingStore, Principal, RevocationStore,
     Role,
@@ -23,6 +24,7 @@ use serde::Serialize;
 
 use super::view::{RichiestaView, iso};
 use super::{MAX_ATTEMPTS, OnboardingError, OnboardingService};
+use crate::ca::CertificationError;
 
 /// What an approval produced.
 #[derive(Debug, Clone, Serialize)]
@@ -105,15 +107,19 @@ impl OnboardingService {
                 )
             })?;
             let credential = crate::ca::certify_officer(
-                &self.settings.ca_base_url,
+                self.ente.as_ref(),
                 &self.hsm,
-                &self.db,
                 self.clock.as_ref(),
                 &officer,
                 spec,
             )
             .await
-            .map_err(|e| OnboardingError::Certification(format!("{e:#}")))?;
+            .map_err(|e| match e {
+                CertificationError::Ente(EnteCertificatoreError::Refused(reason)) => {
+                    OnboardingError::CertificationRefused(reason)
+                }
+                other => OnboardingError::Certification(other.to_string()),
+            })?;
             let leaf = crate::revocation::certificate_record(
                 &credential.certificate_chain[0],
                 IssuedKind::Officer,

@@ -24,9 +24,13 @@ pub enum OnboardingError {
     /// The resource's state does not allow it now (409).
     #[error("{message}")]
     Conflict { code: &'static str, message: String },
-    /// The Ente Certificatore simulator could not issue the certificate.
+    /// The Ente Certificatore could not issue the certificate now (unavailable, HSM, an
+    /// unusable answer).
     #[error("the certificate could not be issued: {0}")]
     Certification(String),
+    /// The Ente Certificatore refused the certification request (the port's `Refused`).
+    #[error("the Ente Certificatore refused to certify the officer's key: {0}")]
+    CertificationRefused(String),
     #[error(transparent)]
     Revocation(#[from] RevocationError),
     #[error(transparent)]
@@ -75,6 +79,7 @@ impl OnboardingError {
             | Self::Invalid { code, .. }
             | Self::Conflict { code, .. } => code,
             Self::Certification(_) => "certificate_not_issued",
+            Self::CertificationRefused(_) => "certificate_refused",
             Self::Revocation(_) => "revocation_failed",
             Self::Repository(_) | Self::KeyStore(_) | Self::Internal(_) => "internal_error",
         }
@@ -152,6 +157,16 @@ impl From<OnboardingError> for ApiError {
                 "database_unavailable",
                 "the database is unavailable; try again shortly",
             ),
+            E::CertificationRefused(_) => {
+                tracing::warn!(error = %e, "the Ente Certificatore refused a certification request");
+                ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "certificate_refused",
+                    format!(
+                        "{e}; the richiesta is still forwarded: reject it, or approve again once the cause is fixed"
+                    ),
+                )
+            }
             E::Certification(detail) => {
                 tracing::error!(error = %detail, "certificate issuance failed");
                 ApiError::new(

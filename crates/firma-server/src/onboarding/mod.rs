@@ -9,7 +9,8 @@
 //! - `inoltro`: forwarding to the Ente Certificatore, by a periodic job of `firma serve` and at
 //!   once when a richiesta is filed or an adhesion changes, with the time of the `Clock`;
 //! - `ente`: the Ente Certificatore's queue, identity checks, approval (key generated in the HSM,
-//!   PKCS#10 proof of possession, qualified certificate, credential active, OTP device bound) and
+//!   PKCS#10 proof of possession, qualified certificate through the
+//!   [`firma_core::ports::EnteCertificatore`] port, credential active, OTP device bound) and
 //!   rejection.
 //!
 //! Access: the ALS and the sindaco act for their comune only, the officer on their own richiesta,
@@ -30,6 +31,7 @@ mod view;
 
 use std::sync::Arc;
 
+use firma_core::ports::EnteCertificatore;
 use firma_core::{
     AuditEvent, AuditKind, AuditLog, Clock, CodiceIstat, KeySpec, OnboardingStore, Principal, Role,
 };
@@ -54,8 +56,6 @@ const MAX_ATTEMPTS: usize = 8;
 /// Onboarding settings.
 #[derive(Debug, Clone)]
 pub struct OnboardingSettings {
-    /// `ca.base_url`: the URLs written in the officers' certificates.
-    pub ca_base_url: String,
     /// The officers' key type when the Ente Certificatore operator does not choose one.
     pub key_spec: KeySpec,
 }
@@ -65,10 +65,13 @@ pub struct OnboardingService {
     hsm: Hsm,
     clock: Arc<dyn Clock>,
     revocation: Arc<RevocationService>,
+    /// Certifies the officers' keys on approval (the simulator, or a real Ente Certificatore).
+    ente: Arc<dyn EnteCertificatore>,
     settings: OnboardingSettings,
 }
 
-/// The service over the given adapters, with the settings of `settings`.
+/// The service over the given adapters, with the settings of `settings` and the configured
+/// Ente Certificatore ([`crate::ca::ente_certificatore`]).
 pub fn service(
     settings: &Settings,
     hsm: &Hsm,
@@ -76,12 +79,14 @@ pub fn service(
     clock: Arc<dyn Clock>,
     revocation: Arc<RevocationService>,
 ) -> anyhow::Result<Arc<OnboardingService>> {
+    let ente = crate::ca::ente_certificatore(settings, hsm, db, clock.clone())?;
     Ok(Arc::new(OnboardingService::new(
         db.clone(),
         hsm.clone(),
         clock,
         revocation,
-        settings.onboarding.to_settings(&settings.ca.base_url)?,
+        ente,
+        settings.onboarding.to_settings()?,
     )))
 }
 
@@ -91,6 +96,7 @@ impl OnboardingService {
         hsm: Hsm,
         clock: Arc<dyn Clock>,
         revocation: Arc<RevocationService>,
+        ente: Arc<dyn EnteCertificatore>,
         settings: OnboardingSettings,
     ) -> Self {
         Self {
@@ -98,6 +104,7 @@ impl OnboardingService {
             hsm,
             clock,
             revocation,
+            ente,
             settings,
         }
     }

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use firma_core::otp::{
     OtpDevice, OtpOutcome, OtpSettings, RejectCause, SmsAttempt, SmsChallenge, SmsCode,
-    TokenStatus, decide_sms, decide_token, resync_token, sms_text,
+    StoredToken, TokenDecision, TokenStatus, decide_sms, decide_token, resync_token, sms_text,
 };
 use firma_core::{
     AuditEvent, AuditKind, AuditLog, Clock, KeyStoreError, OtpStore, PhoneNumber, SecretCipher,
@@ -381,6 +381,33 @@ impl OtpService {
             }
         }
         Err(OtpError::Busy(format!("token:{serial}")))
+    }
+
+    /// The decision on two consecutive codes of `token` at `now` (RFC 4226 section 7.4, RFC 6238
+    /// section 6: the codes resynchronise the token as they are checked, and are spent), without
+    /// storing it: the caller stores the new state together with what the decision allows
+    /// (binding a delivered chiavetta to its officer) in one transaction, or the refusal with
+    /// [`OtpStore::update_token_state`]. The codes never reach a log or an audit record.
+    pub async fn decide_consecutive_codes(
+        &self,
+        token: &StoredToken,
+        code1: &str,
+        code2: &str,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<TokenDecision, OtpError> {
+        let seed = self
+            .open_seed(&token.serial, token.sealed_seed.clone())
+            .await?;
+        Ok(resync_token(
+            token,
+            &seed,
+            code1,
+            code2,
+            now,
+            &self.settings.policy,
+            actor,
+        ))
     }
 
     async fn audit_unknown(

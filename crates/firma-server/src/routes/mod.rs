@@ -1,8 +1,10 @@
 //! The HTTP surface.
 
+mod chiavette;
 mod csc;
 mod health;
 mod onboarding;
+mod pades;
 mod revocation;
 mod signing;
 mod sim;
@@ -20,8 +22,10 @@ pub fn router(state: AppState) -> Router {
         .merge(health::routes())
         .merge(signing::routes().layer(axum::extract::DefaultBodyLimit::max(body_limit)))
         .merge(csc::routes().layer(axum::extract::DefaultBodyLimit::max(body_limit)))
+        .merge(pades::routes().layer(axum::extract::DefaultBodyLimit::max(body_limit)))
         .merge(revocation::routes(&state))
-        .merge(onboarding::routes().layer(axum::extract::DefaultBodyLimit::max(body_limit)));
+        .merge(onboarding::routes().layer(axum::extract::DefaultBodyLimit::max(body_limit)))
+        .merge(chiavette::routes().layer(axum::extract::DefaultBodyLimit::max(body_limit)));
     if simulator {
         router = router.merge(sim::routes());
     }

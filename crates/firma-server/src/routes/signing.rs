@@ -95,7 +95,7 @@ async fn create(
             Some(l) => SignatureLevel::from_code(l).ok_or_else(|| {
                 invalid(
                     "invalid_level",
-                    format!("document {i}: level {l:?} is not one of B-B, B-T"),
+                    format!("document {i}: level {l:?} is not one of B-B, B-T, B-LT, B-LTA"),
                 )
             })?,
         };

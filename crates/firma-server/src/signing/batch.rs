@@ -1,21 +1,17 @@
 //! Signing an authorised batch: activate the key once, sign each pending document, record each
 //! signature with its audit record while spending the SAD, in one transaction per document.
 
-use std::io::Cursor;
 use std::sync::Arc;
 
-use firma_ades::cades;
-use firma_ades::cms::{CmsOptions, SignerChain, sign_detached_digest};
-use firma_ades::pades::{self, PadesOptions};
+use firma_ades::cms::SignerChain;
+use firma_ades::ltv::ValidationTransport;
 use firma_ades::tsp::TsaClient;
 use firma_core::{
-    ActiveKey, AuditEvent, AuditKind, Credential, DirectoryStore, DocumentFormat, DocumentStatus,
-    KeyStoreError, RecordOutcome, RequestDocument, RequestStatus, SignatureLevel, SigningRequestId,
-    SigningStore,
+    ActiveKey, AuditEvent, AuditKind, DirectoryStore, DocumentStatus, KeyStoreError, RecordOutcome,
+    RequestDocument, RequestStatus, SigningRequestId, SigningStore,
 };
-use time::OffsetDateTime;
 
-use super::{SigningError, SigningService};
+use super::{Job, SigningError, SigningService};
 
 impl SigningService {
     pub(super) async fn run_batch(
@@ -128,6 +124,7 @@ impl SigningService {
                 format: doc.format,
                 level: doc.level,
                 signing_time,
+                validation: Some(self.validation.clone()),
             };
             let output = tokio::task::spawn_blocking(move || job.sign(&input))
                 .await
@@ -213,61 +210,10 @@ impl SigningService {
     pub(crate) fn tsa(&self) -> Option<Arc<TsaClient>> {
         self.tsa.clone()
     }
-}
 
-/// Everything a blocking signer thread needs for one document. Shared with the CSC API's
-/// `signatures/signDoc`, which produces the same formats.
-pub(crate) struct Job {
-    pub(crate) key: Arc<dyn ActiveKey>,
-    pub(crate) chain: Arc<SignerChain>,
-    /// Its `algorithm` is the signature scheme used.
-    pub(crate) credential: Arc<Credential>,
-    pub(crate) tsa: Option<Arc<TsaClient>>,
-    pub(crate) self_check: bool,
-    pub(crate) format: DocumentFormat,
-    pub(crate) level: SignatureLevel,
-    pub(crate) signing_time: OffsetDateTime,
-}
-
-impl Job {
-    pub(crate) fn sign(&self, input: &[u8]) -> Result<Vec<u8>, String> {
-        let algorithm = self.credential.algorithm;
-        let tsa = match self.level {
-            SignatureLevel::BB => None,
-            SignatureLevel::BT => Some(
-                self.tsa
-                    .as_deref()
-                    .ok_or("B-T asked but no time-stamp authority is configured")?,
-            ),
-        };
-        let cms = CmsOptions {
-            signing_time: Some(self.signing_time),
-            timestamper: tsa,
-            skip_self_check: !self.self_check,
-        };
-        let key = self.key.as_ref();
-        match self.format {
-            DocumentFormat::Pades => {
-                let mut options = PadesOptions::new(self.signing_time);
-                options.skip_self_check = !self.self_check;
-                if let Some(tsa) = tsa {
-                    options = options.with_timestamp(tsa);
-                }
-                pades::sign(input, key, algorithm, &self.chain, &options).map_err(|e| e.to_string())
-            }
-            DocumentFormat::CadesAttached => {
-                cades::sign_attached(key, algorithm, &self.chain, input, &cms)
-                    .map_err(|e| e.to_string())
-            }
-            DocumentFormat::CadesDetached => {
-                cades::sign_detached(key, algorithm, &self.chain, Cursor::new(input), &cms)
-                    .map_err(|e| e.to_string())
-            }
-            DocumentFormat::Digest => {
-                sign_detached_digest(key, algorithm, &self.chain, input, &cms)
-                    .map_err(|e| e.to_string())
-            }
-        }
+    /// The transport of validation data for B-LT and B-LTA.
+    pub(crate) fn validation(&self) -> Arc<dyn ValidationTransport> {
+        self.validation.clone()
     }
 }
 

@@ -56,6 +56,7 @@ pub struct OtpStart {
 }
 
 impl SigningService {
+    /// ANSC core submits atti dello stato civile for an officer's credential.
     pub async fn create(
         self: &Arc<Self>,
         caller: &Principal,
@@ -70,6 +71,33 @@ impl SigningService {
                 )
                 .await);
         }
+        if let Some(index) = input
+            .documents
+            .iter()
+            .position(|d| !TipoAtto::ATTI_STATO_CIVILE.contains(&d.atto))
+        {
+            return Err(SigningError::invalid(
+                "atto_riservato",
+                format!(
+                    "document {index} is a {}: the service makes those itself (receipts of the \
+                     Prefetture's deliveries of chiavette), they are not submitted",
+                    input.documents[index].atto.code()
+                ),
+            ));
+        }
+        let sms_what = what(input.documents.len() as u32);
+        self.submit(caller, input, &sms_what).await
+    }
+
+    /// Creates a request on behalf of `caller`, who is allowed to (ANSC core, or the service
+    /// itself for a Prefettura operator's receipt): the same checks and the same OTP challenge.
+    /// `sms_what` completes the SMS text "il codice ... autorizza {sms_what}".
+    pub(crate) async fn submit(
+        self: &Arc<Self>,
+        caller: &Principal,
+        input: NewRequest,
+        sms_what: &str,
+    ) -> Result<CreateOutcomeView, SigningError> {
         if input.documents.is_empty() {
             return Err(SigningError::invalid(
                 "no_documents",
@@ -134,11 +162,21 @@ impl SigningService {
                     ),
                 ));
             }
-            if d.level == SignatureLevel::BT && self.tsa.is_none() {
+            if d.level.needs_timestamp() && self.tsa.is_none() {
                 return Err(SigningError::invalid(
                     "level_unavailable",
                     format!(
-                        "document {index} asks for B-T, but no time-stamp authority is configured (tsa.url)"
+                        "document {index} asks for {}, but no time-stamp authority is configured (tsa.url)",
+                        d.level.code()
+                    ),
+                ));
+            }
+            if d.level == SignatureLevel::BLta && d.format != DocumentFormat::Pades {
+                return Err(SigningError::invalid(
+                    "level_unavailable",
+                    format!(
+                        "document {index} asks for B-LTA in {}: B-LTA is offered for PAdES only (CAdES: up to B-LT)",
+                        d.format.code()
                     ),
                 ));
             }
@@ -253,12 +291,7 @@ impl SigningService {
             OtpDevice::Sms { owner } => {
                 match self
                     .otp
-                    .send_sms_code(
-                        owner,
-                        &id.to_string(),
-                        &what(request.documents),
-                        &caller.actor(),
-                    )
+                    .send_sms_code(owner, &id.to_string(), sms_what, &caller.actor())
                     .await
                 {
                     Ok(sent) => OtpStart {

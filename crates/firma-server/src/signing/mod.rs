@@ -15,6 +15,9 @@
 mod batch;
 mod create;
 mod error;
+mod extend;
+mod job;
+pub mod validation;
 mod view;
 
 use std::sync::Arc;
@@ -28,9 +31,9 @@ use firma_core::{
 use firma_store::Database;
 use time::Duration;
 
-pub(crate) use batch::Job;
-pub use create::{CreateOutcomeView, NewDocumentInput, NewRequest};
+pub use create::{CreateOutcomeView, NewDocumentInput, NewRequest, OtpStart};
 pub use error::SigningError;
+pub(crate) use job::Job;
 pub use view::{DocumentView, RequestView, SignedDocument};
 
 use crate::otp::OtpService;
@@ -64,6 +67,8 @@ pub struct SigningService {
     clock: Arc<dyn Clock>,
     tsa: Option<Arc<TsaClient>>,
     settings: SigningSettings,
+    /// Fetches validation data (certificates, OCSP, CRLs) for B-LT and B-LTA.
+    validation: Arc<dyn firma_ades::ltv::ValidationTransport>,
 }
 
 impl SigningService {
@@ -82,11 +87,28 @@ impl SigningService {
             clock,
             tsa,
             settings,
+            validation: Arc::new(firma_tsa_http::HttpValidationTransport::new(
+                firma_tsa_http::Timeouts::default(),
+            )),
         }
+    }
+
+    /// Uses `transport` for the validation data of B-LT and B-LTA (HTTP by default).
+    pub fn with_validation(
+        mut self,
+        transport: Arc<dyn firma_ades::ltv::ValidationTransport>,
+    ) -> Self {
+        self.validation = transport;
+        self
     }
 
     pub fn settings(&self) -> &SigningSettings {
         &self.settings
+    }
+
+    /// Whether B-T (a time-stamp from a TSA) can be produced.
+    pub fn has_tsa(&self) -> bool {
+        self.tsa.is_some()
     }
 
     /// The request, if `caller` may see it: ANSC core, or the officer whose credential it uses.
@@ -135,7 +157,7 @@ impl SigningService {
         code: &str,
     ) -> Result<RequestView, SigningError> {
         let (request, credential, officer) = self.load_visible(caller, id).await?;
-        if !caller.is_officer(credential.owner) {
+        if !caller.signs_as(credential.owner) {
             return Err(self
                 .deny(
                     caller,
@@ -303,7 +325,8 @@ impl SigningService {
             .credential(request.credential)
             .await?
             .ok_or_else(|| SigningError::Internal(format!("request {id} has no credential")))?;
-        let visible = caller.role == Role::AnscCore || caller.is_officer(credential.owner);
+        // The officer, or the Prefettura operator signing their own receipts of chiavette.
+        let visible = caller.role == Role::AnscCore || caller.signs_as(credential.owner);
         if !visible {
             // Same answer as for a request that does not exist: no probing of other officers'
             // requests; the attempt is audited.

@@ -51,13 +51,15 @@ pub async fn onboarding(token: &TestToken, postgres: bool) -> Onb {
         )
         .unwrap(),
     );
+    let ente = firma_server::ca::ente_certificatore(&settings, &env._hsm, &env.db, clock.clone())
+        .expect("the CA simulator");
     let service = Arc::new(OnboardingService::new(
         env.db.clone(),
         env._hsm.clone(),
         clock,
         revocation.clone(),
+        ente,
         OnboardingSettings {
-            ca_base_url: settings.ca.base_url.clone(),
             key_spec: KeySpec::EcP256,
         },
     ));
