@@ -64,14 +64,16 @@ async fn bad_input_gets_clear_errors_and_the_service_keeps_serving() {
         .await,
     );
     let huge = json!({"credential_id": f.officer.credential_id, "documents": [{"name": "a", "atto": "nascita", "format": "cades-attached", "content": b64(&vec![7u8; 300_000])}]});
-    expect(413, "payload_too_large")(
-        read(
-            send(huge.to_string().into(), "application/json")
-                .await
-                .unwrap(),
-        )
-        .await,
+    let too_large = send(huge.to_string().into(), "application/json")
+        .await
+        .unwrap();
+    // The unread rest of the body makes the connection unusable: the service says so, so that
+    // the client's next request (below, on the same pooled client) goes on a new connection.
+    assert_eq!(
+        too_large.headers().get("connection").map(|v| v.as_bytes()),
+        Some(&b"close"[..])
     );
+    expect(413, "payload_too_large")(read(too_large).await);
     let doc = |format: &str, content: String| json!({"credential_id": f.officer.credential_id, "documents": [{"name": "a", "atto": "nascita", "format": format, "content": content}]});
     expect(422, "pdf_refused")(
         api.post(

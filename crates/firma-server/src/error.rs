@@ -70,6 +70,17 @@ impl IntoResponse for ApiError {
                 message: &self.message,
             },
         });
+        if self.status == StatusCode::PAYLOAD_TOO_LARGE {
+            // The rest of the body was never read, so the connection cannot carry another
+            // request: say so (RFC 9112 section 9.6, `Connection: close`), or a client that pools
+            // connections sends its next request on one the server is closing.
+            return (
+                self.status,
+                [(axum::http::header::CONNECTION, "close")],
+                body,
+            )
+                .into_response();
+        }
         (self.status, body).into_response()
     }
 }
