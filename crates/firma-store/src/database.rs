@@ -11,6 +11,7 @@ use sqlx::sqlite::{
 
 use crate::error::StoreError;
 use crate::url::redact;
+use crate::write_lock::{WRITE_WAIT, WriteLock};
 
 /// Which database server is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,10 +39,11 @@ pub struct DatabaseConfig {
     pub connect_timeout: Duration,
 }
 
-/// A pool of connections to the service's database.
+/// A pool of connections to the service's database. Clones share the pool and, on SQLite, the
+/// [`WriteLock`] that queues this process's writers.
 #[derive(Debug, Clone)]
 pub enum Database {
-    Sqlite(SqlitePool),
+    Sqlite(SqlitePool, WriteLock),
     Postgres(PgPool),
 }
 
@@ -58,11 +60,17 @@ impl Database {
             let options = SqliteConnectOptions::from_str(url)
                 .map_err(connect_err)?
                 .create_if_missing(true)
-                // WAL: readers do not block the writer; NORMAL is durable in WAL mode except for
-                // the last transactions on power loss (https://sqlite.org/wal.html).
+                // WAL: readers do not block the writer. "A transaction committed in WAL mode
+                // with synchronous=NORMAL might roll back following a power loss or system
+                // crash"; "with synchronous=FULL in WAL mode, an additional sync operation of the
+                // WAL file happens after each transaction commit"
+                // (https://sqlite.org/pragma.html#pragma_synchronous). A committed signature's
+                // audit record must never be lost, so FULL, at one fsync per write transaction.
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(5))
+                .synchronous(SqliteSynchronous::Full)
+                // For writers of other processes (the CLI beside `firma serve`); this process's
+                // writers queue on the `WriteLock` first.
+                .busy_timeout(WRITE_WAIT)
                 .foreign_keys(true);
             if let Some(dir) = Path::new(options.get_filename()).parent()
                 && !dir.as_os_str().is_empty()
@@ -75,7 +83,7 @@ impl Database {
                 .connect_with(options)
                 .await
                 .map_err(connect_err)?;
-            Self::Sqlite(pool)
+            Self::Sqlite(pool, WriteLock::default())
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let options = PgConnectOptions::from_str(url).map_err(connect_err)?;
             let pool = PgPoolOptions::new()
@@ -94,7 +102,7 @@ impl Database {
 
     pub fn backend(&self) -> Backend {
         match self {
-            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Sqlite(..) => Backend::Sqlite,
             Self::Postgres(_) => Backend::Postgres,
         }
     }
@@ -103,7 +111,7 @@ impl Database {
     /// PostgreSQL: sqlx takes an advisory lock around the migrations.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self {
-            Self::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
+            Self::Sqlite(pool, _) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
             Self::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         Ok(())
@@ -114,7 +122,7 @@ impl Database {
         let started = Instant::now();
         let query = async {
             match self {
-                Self::Sqlite(pool) => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()),
+                Self::Sqlite(pool, _) => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()),
                 Self::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()),
             }
         };
@@ -127,7 +135,7 @@ impl Database {
     /// Closes every connection (on shutdown, after the last request).
     pub async fn close(&self) {
         match self {
-            Self::Sqlite(pool) => pool.close().await,
+            Self::Sqlite(pool, _) => pool.close().await,
             Self::Postgres(pool) => pool.close().await,
         }
     }
@@ -155,7 +163,7 @@ mod tests {
         db.migrate().await.unwrap();
         db.ping(Duration::from_secs(1)).await.unwrap();
         assert!(path.exists());
-        let Database::Sqlite(pool) = &db else {
+        let Database::Sqlite(pool, _) = &db else {
             panic!("sqlite expected")
         };
         let mode: (String,) = sqlx::query_as("PRAGMA journal_mode")

@@ -9,7 +9,24 @@ macro_rules! with_pool {
     ($db:expr, |$pool:ident| $body:expr) => {
         async {
             match $db {
-                $crate::Database::Sqlite($pool) => $body,
+                $crate::Database::Sqlite($pool, _) => $body,
+                $crate::Database::Postgres($pool) => $body,
+            }
+        }
+        .await
+    };
+}
+
+/// Like `with_pool!`, for a body that writes outside a transaction (one statement): on SQLite it
+/// takes its turn on the process's [`crate::WriteLock`] first.
+macro_rules! with_writer {
+    ($db:expr, |$pool:ident| $body:expr) => {
+        async {
+            match $db {
+                $crate::Database::Sqlite($pool, writer) => {
+                    let _turn = writer.acquire().await?;
+                    $body
+                }
                 $crate::Database::Postgres($pool) => $body,
             }
         }
@@ -18,19 +35,26 @@ macro_rules! with_pool {
 }
 
 /// Runs `$body` inside a write transaction, committed if `$body` returns `Ok`. On SQLite the
-/// transaction starts `IMMEDIATE` (takes the write lock at once, so concurrent writers wait on
-/// the busy timeout instead of failing to upgrade a read lock); on PostgreSQL it is a plain
-/// READ COMMITTED transaction whose row updates are compare-and-swaps. `?` and `return` inside
-/// `$body` leave the body; only an `Ok` that reaches its end commits, anything else rolls back.
+/// writer first takes its turn on the process's [`crate::WriteLock`] (held until after `COMMIT`
+/// or `ROLLBACK`, so writers of this process queue instead of sleeping in SQLite's busy
+/// handler), then starts the transaction `IMMEDIATE` (takes the write lock at once, so a writer
+/// of another process waits on the busy timeout instead of failing to upgrade a read lock); on
+/// PostgreSQL it is a plain READ COMMITTED transaction whose row updates are compare-and-swaps.
+/// `?` and `return` inside `$body` leave the body; only an `Ok` that reaches its end commits,
+/// anything else rolls back.
 macro_rules! in_transaction {
     ($db:expr, |$tx:ident| $body:expr) => {
         async {
             match $db {
-                $crate::Database::Sqlite(pool) => {
+                $crate::Database::Sqlite(pool, writer) => {
+                    let _turn = writer.acquire().await?;
                     let mut $tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                     let result = $body;
                     if result.is_ok() {
                         $tx.commit().await?;
+                    } else if let Err(e) = $tx.rollback().await {
+                        // Before the next writer's turn; the body's error is the one to report.
+                        tracing::warn!(error = %e, "rolling back a SQLite transaction failed");
                     }
                     result
                 }
@@ -87,4 +111,4 @@ macro_rules! append_events {
     }};
 }
 
-pub(crate) use {append_events, in_transaction, with_pool};
+pub(crate) use {append_events, in_transaction, with_pool, with_writer};

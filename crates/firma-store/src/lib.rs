@@ -13,7 +13,9 @@ mod otp;
 mod revocation;
 mod signing;
 mod url;
+mod write_lock;
 
 pub use database::{Backend, Database, DatabaseConfig};
 pub use error::StoreError;
 pub use url::redact;
+pub use write_lock::WriteLock;

@@ -7,7 +7,7 @@ use sqlx::Row;
 use time::OffsetDateTime;
 
 use crate::Database;
-use crate::dispatch::{append_events, in_transaction, with_pool};
+use crate::dispatch::{append_events, in_transaction, with_pool, with_writer};
 use crate::error::StoreError;
 
 /// Tokens inserted per statement batch during an import (progress is reported per batch).
@@ -276,7 +276,7 @@ impl OtpStore for Database {
         phone: &PhoneNumber,
         at: OffsetDateTime,
     ) -> Result<(), RepositoryError> {
-        let result: Result<(), StoreError> = with_pool!(self, |pool| {
+        let result: Result<(), StoreError> = with_writer!(self, |pool| {
             sqlx::query(
                 "INSERT INTO sms_devices (owner, phone, failures, version, updated_at) \
                  VALUES ($1, $2, 0, 0, $3) \
