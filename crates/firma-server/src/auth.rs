@@ -8,7 +8,8 @@
 use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use firma_core::{AuditEvent, AuditKind, AuditLog, DirectoryStore, Principal};
+use firma_core::{AuditEvent, AuditKind, AuditLog, Clock, DirectoryStore, Principal, Role};
+use firma_store::Database;
 use sha2::{Digest, Sha256};
 
 use crate::error::ApiError;
@@ -129,10 +130,38 @@ pub async fn forbidden(
     subject: &str,
     reason: &str,
 ) -> ApiError {
+    audit_refusal(&state.db, state.clock.as_ref(), caller, subject, reason).await;
+    ApiError::new(StatusCode::FORBIDDEN, "forbidden", reason.to_owned())
+}
+
+/// Records in the audit log that `caller` was refused `subject`, and why
+/// (`access.denied`). A failure to record is logged; the refusal stands either way.
+pub async fn audit_refusal(
+    db: &Database,
+    clock: &dyn Clock,
+    caller: &Principal,
+    subject: &str,
+    reason: &str,
+) {
     let event =
         AuditEvent::new(AuditKind::AccessDenied, caller.actor(), subject).with("reason", reason);
-    if let Err(e) = state.db.append(&[event], state.clock.now()).await {
+    if let Err(e) = db.append(&[event], clock.now()).await {
         tracing::error!(error = %e, "could not audit an access denial");
     }
-    ApiError::new(StatusCode::FORBIDDEN, "forbidden", reason.to_owned())
+}
+
+/// Why `caller` may not act when only `roles` may, or `None` when its role is one of them.
+pub fn reserved_to(roles: &[Role], caller: &Principal) -> Option<String> {
+    if roles.contains(&caller.role) {
+        return None;
+    }
+    let allowed = roles
+        .iter()
+        .map(|r| r.code())
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(format!(
+        "this action is reserved to the roles {allowed}; the caller has role {}",
+        caller.role
+    ))
 }

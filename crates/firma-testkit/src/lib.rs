@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod database;
+pub mod pdf;
 pub mod pki;
 pub mod port;
 pub mod signing;

@@ -26,7 +26,7 @@ mod view;
 
 use std::sync::Arc;
 
-use firma_core::{AuditEvent, AuditKind, AuditLog, Clock, CodiceProvincia, Principal, Role};
+use firma_core::{Clock, CodiceProvincia, Principal, Role};
 use firma_store::Database;
 
 pub use error::ChiavetteError;
@@ -71,18 +71,9 @@ impl ChiavetteService {
         roles: &[Role],
         subject: &str,
     ) -> Result<(), ChiavetteError> {
-        if roles.contains(&caller.role) {
+        let Some(reason) = crate::auth::reserved_to(roles, caller) else {
             return Ok(());
-        }
-        let allowed = roles
-            .iter()
-            .map(|r| r.code())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let reason = format!(
-            "this action is reserved to the roles {allowed}; the caller has role {}",
-            caller.role
-        );
+        };
         self.audit_denial(caller, subject, &reason).await;
         Err(ChiavetteError::Forbidden {
             code: "forbidden",
@@ -130,10 +121,6 @@ impl ChiavetteService {
     }
 
     async fn audit_denial(&self, caller: &Principal, subject: &str, reason: &str) {
-        let event = AuditEvent::new(AuditKind::AccessDenied, caller.actor(), subject)
-            .with("reason", reason);
-        if let Err(e) = self.db.append(&[event], self.clock.now()).await {
-            tracing::error!(error = %e, "could not audit an access denial");
-        }
+        crate::auth::audit_refusal(&self.db, self.clock.as_ref(), caller, subject, reason).await;
     }
 }

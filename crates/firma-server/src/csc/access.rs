@@ -13,10 +13,7 @@
 use std::str::FromStr;
 
 use firma_core::otp::OtpDevice;
-use firma_core::{
-    AuditEvent, AuditKind, AuditLog, Credential, CredentialId, DirectoryStore, Principal, Role,
-    Ufficiale,
-};
+use firma_core::{Credential, CredentialId, DirectoryStore, Principal, Role, Ufficiale};
 
 use super::CscError;
 use crate::state::AppState;
@@ -37,11 +34,7 @@ pub enum Use {
 
 /// Records a refused call in the audit log (who, what, why).
 pub async fn audit_denial(state: &AppState, caller: &Principal, subject: &str, reason: &str) {
-    let event =
-        AuditEvent::new(AuditKind::AccessDenied, caller.actor(), subject).with("reason", reason);
-    if let Err(e) = state.db.append(&[event], state.clock.now()).await {
-        tracing::error!(error = %e, "could not audit an access denial");
-    }
+    crate::auth::audit_refusal(&state.db, state.clock.as_ref(), caller, subject, reason).await;
 }
 
 /// Refuses (audited) a caller whose role may not `what`.

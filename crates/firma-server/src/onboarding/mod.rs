@@ -32,9 +32,7 @@ mod view;
 use std::sync::Arc;
 
 use firma_core::ports::EnteCertificatore;
-use firma_core::{
-    AuditEvent, AuditKind, AuditLog, Clock, CodiceIstat, KeySpec, OnboardingStore, Principal, Role,
-};
+use firma_core::{Clock, CodiceIstat, KeySpec, OnboardingStore, Principal, Role};
 use firma_hsm::Hsm;
 use firma_store::Database;
 
@@ -120,18 +118,9 @@ impl OnboardingService {
         roles: &[Role],
         subject: &str,
     ) -> Result<(), OnboardingError> {
-        if roles.contains(&caller.role) {
+        let Some(reason) = crate::auth::reserved_to(roles, caller) else {
             return Ok(());
-        }
-        let allowed = roles
-            .iter()
-            .map(|r| r.code())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let reason = format!(
-            "this action is reserved to the roles {allowed}; the caller has role {}",
-            caller.role
-        );
+        };
         Err(self.forbidden(caller, subject, "forbidden", reason).await)
     }
 
@@ -180,11 +169,7 @@ impl OnboardingService {
     }
 
     async fn audit_denial(&self, caller: &Principal, subject: &str, reason: &str) {
-        let event = AuditEvent::new(AuditKind::AccessDenied, caller.actor(), subject)
-            .with("reason", reason);
-        if let Err(e) = self.db.append(&[event], self.clock.now()).await {
-            tracing::error!(error = %e, "could not audit an access denial");
-        }
+        crate::auth::audit_refusal(&self.db, self.clock.as_ref(), caller, subject, reason).await;
     }
 
     /// The adhesion of `comune`, if any (to explain richieste in attesa).

@@ -373,11 +373,7 @@ impl SigningService {
     }
 
     async fn deny(&self, caller: &Principal, subject: &str, reason: &str) -> SigningError {
-        let event = AuditEvent::new(AuditKind::AccessDenied, caller.actor(), subject)
-            .with("reason", reason);
-        if let Err(e) = firma_core::AuditLog::append(&self.db, &[event], self.clock.now()).await {
-            tracing::error!(error = %e, "could not audit an access denial");
-        }
+        crate::auth::audit_refusal(&self.db, self.clock.as_ref(), caller, subject, reason).await;
         SigningError::Forbidden(reason.to_owned())
     }
 }
